@@ -1,0 +1,84 @@
+# Copyright: kumaops contributors
+# Apache License 2.0 (see LICENSE)
+"""Shared pytest fixtures: the lab of real systemd hosts, a real kuma-cp, Pulumi.
+
+Run the suite through tools/test.sh (it installs and builds what the fixtures
+need and puts it on PATH).
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+
+import kumacp  # noqa: E402
+import lab as labmod  # noqa: E402
+
+KUMA_VERSIONS = os.environ.get("KUMA_VERSIONS", "2.14.3 2.13.10").split()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "lab: needs root and the lab of systemd hosts")
+    config.addinivalue_line("markers", "kuma: needs the real kuma-cp/kuma-dp/kumactl binaries")
+
+
+def require(binary, hint):
+    path = shutil.which(binary)
+    if not path:
+        pytest.fail("%s is not on PATH: %s" % (binary, hint), pytrace=False)
+    return path
+
+
+@pytest.fixture(scope="session")
+def root_ok():
+    if os.geteuid() != 0:
+        pytest.fail("the lab tests need root (network namespaces, systemd-nspawn)", pytrace=False)
+
+
+@pytest.fixture(params=KUMA_VERSIONS, ids=lambda v: "kuma-" + v)
+def kuma_version(request):
+    return request.param
+
+
+@pytest.fixture
+def kuma_bin(kuma_version):
+    """Directory of the real kuma binaries of kuma_version.
+
+    When they are not on this machine the test is reported as SKIPPED with the
+    reason (never as passed): tools/build-kuma.sh says why they are missing.
+    """
+    try:
+        return kuma_version and kumacp.kuma_bin_dir(kuma_version)
+    except kumacp.KumaUnavailable as e:
+        pytest.skip(str(e))
+
+
+@pytest.fixture
+def kuma_cp(root_ok, kuma_version, kuma_bin, worker_lab):
+    """A real kuma-cp of kuma_version in the lab's `cp` namespace."""
+    facts = kumacp.up(worker_lab, kuma_version)
+    facts["admin_token"] = Path(facts["admin_token_file"]).read_text()
+    yield facts
+
+
+@pytest.fixture(scope="session")
+def worker_lab(root_ok):
+    """The name of this run's lab; torn down at the end of the session."""
+    name = os.environ.get("KUMAOPS_TEST_LAB", "pytest")
+    labmod.down(name)
+    yield name
+    labmod.down(name)
+
+
+def run(cmd, check=True, **kw):
+    proc = subprocess.run(cmd, text=True, capture_output=True, **kw)
+    if check and proc.returncode != 0:
+        raise AssertionError("%s -> %d\nstdout:\n%s\nstderr:\n%s" % (cmd, proc.returncode, proc.stdout[-3000:],
+                                                                      proc.stderr[-3000:]))
+    return proc
