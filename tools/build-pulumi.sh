@@ -59,7 +59,9 @@ import (
 GO
 export GOFLAGS="-mod=mod"
 go mod tidy -e >/dev/null 2>"$work/tidy.log" || { cat "$work/tidy.log" >&2; die "go mod tidy failed for Pulumi $PULUMI_VERSION"; }
-ldflags="-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION"
+ldflags="-s -w -checklinkname=0 -X github.com/pulumi/pulumi/pkg/v3/version.Version=v$PULUMI_VERSION -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION"
+# -checklinkname=0: Pulumi 3.79 depends on a module (pgavlin/text) that links to
+# internal/bytealg, which Go 1.23+ refuses by default.
 go build -trimpath -ldflags "$ldflags" -o "$bin/" \
   github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
   github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python
