@@ -48,7 +48,9 @@ build_one() {
     export GOFLAGS=-mod=mod
     if ! go mod download -json "github.com/kumahq/kuma/v2@v$v" > dl.json 2>&1 || grep -q '"Error"' dl.json; then
       err="$(python3 -c 'import json,sys; print(json.load(open("dl.json")).get("Error","").splitlines()[0])' 2>/dev/null || head -1 dl.json)"
-      echo "kuma $v: the Go module proxy did not serve github.com/kumahq/kuma/v2@v$v ($err); set KUMAOPS_KUMA_BIN_DIR to unpacked official releases (see README)" >&2
+      msg="kuma $v: the Go module proxy did not serve github.com/kumahq/kuma/v2@v$v ($err); set KUMAOPS_KUMA_BIN_DIR to unpacked official releases (see README)"
+      echo "$msg" >&2
+      echo "$msg" > "$KUMAOPS_CACHE/kuma-$v.unavailable"
       exit 1
     fi
     gomod="$(python3 -c 'import json; print(json.load(open("dl.json"))["GoMod"])')"
@@ -59,6 +61,7 @@ build_one() {
       github.com/kumahq/kuma/v2/app/kuma-cp github.com/kumahq/kuma/v2/app/kuma-dp github.com/kumahq/kuma/v2/app/kumactl
   ) || return 1
   rm -rf "$work"
+  rm -f "$KUMAOPS_CACHE/kuma-$v.unavailable"
 }
 
 rc=0

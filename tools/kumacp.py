@@ -52,6 +52,9 @@ def kuma_bin_dir(version):
     for d in candidates:
         if all(os.access(d / b, os.X_OK) for b in ("kuma-cp", "kuma-dp", "kumactl")):
             return d
+    why = labmod.CACHE / ("kuma-%s.unavailable" % version)
+    if why.exists():
+        raise KumaUnavailable(why.read_text().strip())
     raise KumaUnavailable(
         "kuma %s: no kuma-cp/kuma-dp/kumactl in %s (tools/build-kuma.sh builds them from Kuma's Go module; "
         "or set KUMAOPS_KUMA_BIN_DIR to unpacked official releases)" % (version, " or ".join(map(str, candidates))))
