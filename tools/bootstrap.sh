@@ -38,13 +38,20 @@ fi
 
 pulumi_bin="$(bash "$KUMAOPS_ROOT/tools/build-pulumi.sh")"
 kuma_ok=1
-bash "$KUMAOPS_ROOT/tools/build-kuma.sh" || kuma_ok=0
+bash "$KUMAOPS_ROOT/tools/build-kuma.sh" 2>&1 | grep -v '^\[kumaops\] kuma .*: building' >&2 || true
+bash "$KUMAOPS_ROOT/tools/build-kuma.sh" --check 2>/dev/null || kuma_ok=0
 if [ "$kuma_ok" = 0 ] && [ "$allow_no_kuma" = 0 ]; then
   die "kuma binaries are unavailable (see the lines above)"
 fi
 python3 "$KUMAOPS_ROOT/tools/lab.py" image >/dev/null
 
+# Ansible finds this working tree as the kumaops.mesh collection.
+coll="$KUMAOPS_CACHE/collections/ansible_collections/kumaops"
+mkdir -p "$coll"
+ln -sfn "$KUMAOPS_ROOT" "$coll/mesh"
+
 echo "export KUMAOPS_CACHE='$KUMAOPS_CACHE'"
+echo "export ANSIBLE_COLLECTIONS_PATH='$KUMAOPS_CACHE/collections'"
 echo "export KUMAOPS_VENV='$venv'"
 echo "export KUMAOPS_PULUMI_BIN='$pulumi_bin'"
 echo "export PATH='$venv/bin:$pulumi_bin':\"\$PATH\""
