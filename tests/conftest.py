@@ -10,12 +10,20 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
+
+# Make this working tree importable as ansible_collections.kumaops.mesh, as
+# ansible-test does for the installed collection.
+_COLLECTIONS = Path(tempfile.mkdtemp(prefix="kumaops-collections-"))
+(_COLLECTIONS / "ansible_collections" / "kumaops").mkdir(parents=True)
+(_COLLECTIONS / "ansible_collections" / "kumaops" / "mesh").symlink_to(ROOT)
+sys.path.insert(0, str(_COLLECTIONS))
 
 import kumacp  # noqa: E402
 import lab as labmod  # noqa: E402

@@ -13,15 +13,10 @@ differences, which have their own tests below.
 """
 
 import copy
-import importlib.util
-import pathlib
 
 import pytest
 
-_p = pathlib.Path(__file__).resolve().parents[4] / "plugins" / "module_utils" / "dataplane.py"
-_spec = importlib.util.spec_from_file_location("kumaops_dataplane", _p)
-dataplane = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(dataplane)
+from ansible_collections.kumaops.mesh.plugins.module_utils import dataplane
 
 try:
     import yaml
