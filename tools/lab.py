@@ -185,8 +185,19 @@ def save_state(lab, state):
     tmp.replace(d / "state.json")
 
 
+def subnet_in_use(idx):
+    out = run(["ip", "-4", "route", "show", "10.77.%d.0/24" % idx], check=False).stdout
+    return bool(out.strip())
+
+
 def new_state(lab):
     idx = subnet_index(lab)
+    for _ in range(240):
+        if not subnet_in_use(idx):
+            break
+        idx = 10 + (idx - 10 + 1) % 240
+    else:
+        raise LabError("no free 10.77.X.0/24 subnet for lab %s" % lab)
     return {
         "lab": lab, "subnet": "10.77.%d.0/24" % idx, "gateway": "10.77.%d.1" % idx,
         "bridge": ("kob-%s" % lab)[:15], "index": idx, "hosts": {}, "services": {},
