@@ -90,3 +90,11 @@ def run(cmd, check=True, **kw):
         raise AssertionError("%s -> %d\nstdout:\n%s\nstderr:\n%s" % (cmd, proc.returncode, proc.stdout[-3000:],
                                                                       proc.stderr[-3000:]))
     return proc
+
+
+def ansible_env(**extra):
+    """Environment for ansible commands: this working tree is kumaops.mesh."""
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(_COLLECTIONS), ANSIBLE_HOST_KEY_CHECKING="False",
+               ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
+    env.update(extra)
+    return env

@@ -255,15 +255,20 @@ def cgroup_dirs(state, name):
     return CGROUP_V1 / rel, CGROUP_V2 / rel
 
 
+def cgroup_tree(root):
+    """Every directory below root, deepest first (tolerates concurrent removal)."""
+    dirs = [Path(d) for d, _, _ in os.walk(root, onerror=lambda e: None)]
+    return sorted(dirs, key=lambda p: -len(p.parts))
+
+
 def cgroup_pids(state, name):
     pids = set()
     for root in cgroup_dirs(state, name):
-        if root.exists():
-            for procs in root.rglob("cgroup.procs"):
-                try:
-                    pids |= {int(p) for p in procs.read_text().split()}
-                except OSError:
-                    pass
+        for d in cgroup_tree(root):
+            try:
+                pids |= {int(p) for p in (d / "cgroup.procs").read_text().split()}
+            except OSError:
+                pass
     return pids
 
 
@@ -399,14 +404,9 @@ def stop_host(state, name):
         if os.path.ismount(merged):
             run(["umount", "-l", str(merged)])
     for root in cgroup_dirs(state, name):
-        if root.exists():
-            for sub in sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)):
-                try:
-                    sub.rmdir()
-                except OSError:
-                    pass
+        for sub in cgroup_tree(root):
             try:
-                root.rmdir()
+                sub.rmdir()
             except OSError:
                 pass
     run(["ip", "netns", "del", netns_name(state, name)], check=False)
