@@ -178,8 +178,7 @@ class KumaClient(object):
             if offset is not None:
                 query["offset"] = offset
             page = self.request("GET", path, params=query)[1] or {}
-            for item in page.get("items") or []:
-                yield item
+            yield from page.get("items") or []
             nxt = page.get("next")
             if not nxt or not page.get("items"):
                 return
