@@ -35,9 +35,9 @@ def measure(n, env):
     lab = "bench%d" % n
     labmod.down(lab)
     t0 = time.monotonic()
-    state = labmod.up(lab, ["h%02d" % i for i in range(n)], ["cp"])
-    boot = time.monotonic() - t0
     try:
+        state = labmod.up(lab, ["h%02d" % i for i in range(n)], ["cp"])
+        boot = time.monotonic() - t0
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
             json.dump(labmod.inventory(state), f)
         ping = timed(["ansible", "all", "-i", f.name, "-m", "ansible.builtin.ping", "-f", "20"], env)

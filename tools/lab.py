@@ -332,7 +332,8 @@ def host_ready(state, name, address):
     return out in ("running", "degraded")
 
 
-def wait_ready(state, names, timeout=90):
+def wait_ready(state, names, timeout=None):
+    timeout = timeout or 60 + 3 * len(names)
     deadline = time.monotonic() + timeout
     pending = set(names)
     while pending and time.monotonic() < deadline:
@@ -348,8 +349,21 @@ def wait_ready(state, names, timeout=90):
         raise LabError("hosts not ready after %ds: %s" % (timeout, "; ".join(tails)))
 
 
+def raise_inotify_limit(minimum=8192):
+    """systemd in each host takes inotify instances; the default 128 per user
+    runs out at about 18 hosts (they then hang early in boot)."""
+    path = Path("/proc/sys/fs/inotify/max_user_instances")
+    try:
+        if int(path.read_text()) < minimum:
+            path.write_text(str(minimum))
+            print("[lab] raised fs.inotify.max_user_instances to %d" % minimum, file=sys.stderr)
+    except OSError as e:
+        raise LabError("cannot raise fs.inotify.max_user_instances to %d: %s" % (minimum, e))
+
+
 def up(lab, hosts, services=()):
     preflight()
+    raise_inotify_limit()
     build_image()
     state = load_state(lab) or new_state(lab)
     save_state(lab, state)
