@@ -52,7 +52,7 @@ RECIPE_VERSION = "1"
 CGROUP_V1 = Path("/sys/fs/cgroup/systemd")
 CGROUP_V2 = Path("/sys/fs/cgroup/unified")
 SSH_OPTS = ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
-            "-o", "ConnectTimeout=5"]
+            "-o", "ConnectTimeout=10"]
 
 
 class LabError(Exception):
@@ -319,11 +319,18 @@ def start_host(state, name, address):
     return {"address": address, "netns": ns, "dir": str(d)}
 
 
-def host_ready(state, name, address):
+def ssh_banner(address, timeout=2):
+    """sshd's banner line, or None: an accepted connection alone is not enough."""
     try:
-        with socket.create_connection((address, 22), timeout=1):
-            pass
+        with socket.create_connection((address, 22), timeout=timeout) as conn:
+            conn.settimeout(timeout)
+            return conn.recv(64).decode(errors="replace").strip() or None
     except OSError:
+        return None
+
+
+def host_ready(state, name, address):
+    if not (ssh_banner(address) or "").startswith("SSH-"):
         return False
     pid = leader_pid(state, name)
     if not pid:

@@ -25,7 +25,7 @@ def three_hosts(root_ok):
 def test_three_hosts_answer_ansible_ping_over_ssh(three_hosts, tmp_path):
     inv = tmp_path / "inventory.json"
     inv.write_text(json.dumps(labmod.inventory(three_hosts)))
-    out = run(["ansible", "all", "-i", str(inv), "-m", "ansible.builtin.ping", "-o"],
+    out = run(["ansible", "all", "-i", str(inv), "-m", "ansible.builtin.ping"],
               env=dict(os.environ, ANSIBLE_HOST_KEY_CHECKING="False"))
     assert sorted(line.split()[0] for line in out.stdout.splitlines() if "SUCCESS" in line) == \
         ["node1", "node2", "node3"], out.stdout
