@@ -98,3 +98,15 @@ def ansible_env(**extra):
                ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
     env.update(extra)
     return env
+
+
+@pytest.fixture
+def pulumi_env(tmp_path):
+    """Environment for the real Pulumi CLI: a local file backend and passphrase secrets in tmp_path."""
+    require("pulumi", "tools/build-pulumi.sh builds it; run the tests through tools/test.sh")
+    require("pulumi-language-python", "tools/build-pulumi.sh builds it")
+    backend = tmp_path / "backend"
+    backend.mkdir()
+    return dict(os.environ, PULUMI_HOME=str(tmp_path / "home"), PULUMI_CONFIG_PASSPHRASE="test-passphrase",
+                PULUMI_SKIP_UPDATE_CHECK="true", PULUMI_BACKEND_URL="file://%s" % backend,
+                PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="true")

@@ -135,6 +135,15 @@ class _KumaProvider(ResourceProvider):
 # Dataplane
 # --------------------------------------------------------------------------
 
+    def _compare(self, olds: Dict[str, Any], news: Dict[str, Any], replaces: List[str]) -> DiffResult:
+        """A change when what kuma-cp would hold differs (or a replacing key changed)."""
+        if _has_unknowns(news):
+            return DiffResult(changes=True, replaces=replaces, delete_before_replace=False)
+        old = core_dataplane.normalize_for_compare(self.resource_of(olds))
+        new = core_dataplane.normalize_for_compare(self.resource_of(news))
+        return DiffResult(changes=old != new or bool(replaces), replaces=replaces, delete_before_replace=False)
+
+
 class DataplaneProvider(_KumaProvider):
     """A Dataplane registered in kuma-cp (the Indirect lifecycle).
 
@@ -179,11 +188,7 @@ class DataplaneProvider(_KumaProvider):
         if news.get("mesh") is None:
             news["mesh"] = "default"
         replaces = [k for k in ("name", "mesh") if _is_unknown(news.get(k)) or olds.get(k) != news.get(k)]
-        if _has_unknowns(news):
-            return DiffResult(changes=True, replaces=replaces, delete_before_replace=False)
-        old = core_dataplane.normalize_for_compare(self.resource_of(olds))
-        new = core_dataplane.normalize_for_compare(self.resource_of(news))
-        return DiffResult(changes=old != new or bool(replaces), replaces=replaces, delete_before_replace=False)
+        return self._compare(olds, news, replaces)
 
     def _outs(self, props):
         return dict((k, props.get(k)) for k in self.KEYS)
@@ -264,11 +269,7 @@ class MeshProvider(_KumaProvider):
     def diff(self, _id: str, olds: Any, news: Any) -> DiffResult:
         olds, news = _strip_provider(olds), _strip_provider(news)
         replaces = ["name"] if _is_unknown(news.get("name")) or olds.get("name") != news.get("name") else []
-        if _has_unknowns(news):
-            return DiffResult(changes=True, replaces=replaces, delete_before_replace=False)
-        old = core_dataplane.normalize_for_compare(self.resource_of(olds))
-        new = core_dataplane.normalize_for_compare(self.resource_of(news))
-        return DiffResult(changes=old != new or bool(replaces), replaces=replaces, delete_before_replace=False)
+        return self._compare(olds, news, replaces)
 
     def _outs(self, props):
         return {"name": props.get("name"), "spec": props.get("spec") or {}, "labels": props.get("labels")}

@@ -3,12 +3,9 @@
 """The real Pulumi CLI and Python language host drive a Python dynamic provider."""
 
 import json
-import os
 import textwrap
 
-import pytest
-
-from conftest import require, run
+from conftest import run
 
 PROGRAM = textwrap.dedent('''
     import os
@@ -31,17 +28,6 @@ PROGRAM = textwrap.dedent('''
     f = File("marker", path=pulumi.Config().require("path"), content="written by pulumi up")
     pulumi.export("path", f.id)
 ''')
-
-
-@pytest.fixture
-def pulumi_env(tmp_path):
-    require("pulumi", "tools/build-pulumi.sh builds it; run the tests through tools/test.sh")
-    require("pulumi-language-python", "tools/build-pulumi.sh builds it")
-    backend = tmp_path / "backend"
-    backend.mkdir()
-    return dict(os.environ, PULUMI_HOME=str(tmp_path / "home"), PULUMI_CONFIG_PASSPHRASE="test-passphrase",
-                PULUMI_SKIP_UPDATE_CHECK="true", PULUMI_BACKEND_URL="file://%s" % backend,
-                PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="true")
 
 
 def test_pulumi_up_and_destroy_with_a_python_dynamic_provider(tmp_path, pulumi_env):

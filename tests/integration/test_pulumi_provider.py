@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, require, run
+from conftest import ROOT, run
 
 PULUMI_SRC = ROOT / "pulumi"
 CORE_SRC = ROOT / "plugins" / "module_utils"
@@ -63,15 +63,9 @@ def _unused_loopback_port():
 
 
 @pytest.fixture
-def pulumi_env(tmp_path):
-    require("pulumi", "tools/build-pulumi.sh builds it; run the tests through tools/test.sh")
-    require("pulumi-language-python", "tools/build-pulumi.sh builds it")
-    backend = tmp_path / "backend"
-    backend.mkdir()
-    env = dict(os.environ, PULUMI_HOME=str(tmp_path / "home"), PULUMI_CONFIG_PASSPHRASE="test-passphrase",
-               PULUMI_SKIP_UPDATE_CHECK="true", PULUMI_BACKEND_URL="file://%s" % backend,
-               PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="true",
-               KUMA_CP_URL="http://127.0.0.1:%d" % _unused_loopback_port(), KUMA_TOKEN="admin-token-from-env")
+def provider_env(pulumi_env):
+    """pulumi_env, with kuma-cp settings that would show any API call as unreachable."""
+    env = dict(pulumi_env, KUMA_CP_URL="http://127.0.0.1:%d" % _unused_loopback_port(), KUMA_TOKEN="admin-token-from-env")
     for var in ("KUMA_CA_CERT", "KUMA_VERSION", "KUMA_VALIDATE_CERTS"):
         env.pop(var, None)
     # The program and the dynamic-provider process import pulumi_kumaops from the source tree.
@@ -100,10 +94,10 @@ def _assert_no_kuma_call(proc):
     assert "unreachable" not in out and "Connection refused" not in out, out
 
 
-def test_preview_fails_on_a_bad_dataplane_with_every_field_path(tmp_path, pulumi_env):
+def test_preview_fails_on_a_bad_dataplane_with_every_field_path(tmp_path, provider_env):
     proj = _project(tmp_path, BAD_PROGRAM)
-    _stack(proj, pulumi_env)
-    proc = _preview(proj, pulumi_env)
+    _stack(proj, provider_env)
+    proc = _preview(proj, provider_env)
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0, out
     # every violation, each with its field path, from the provider's check
@@ -112,14 +106,14 @@ def test_preview_fails_on_a_bad_dataplane_with_every_field_path(tmp_path, pulumi
             "[1, 65535]") in out, out
     assert out.count("has a problem") == 2, out  # exactly these two, each once
     _assert_no_kuma_call(proc)
-    state = json.loads(run(["pulumi", "stack", "export"], cwd=proj, env=pulumi_env).stdout)
+    state = json.loads(run(["pulumi", "stack", "export"], cwd=proj, env=provider_env).stdout)
     assert not (state.get("deployment") or {}).get("resources"), state
 
 
-def test_preview_of_a_valid_dataplane_and_mesh_plans_the_creates(tmp_path, pulumi_env):
+def test_preview_of_a_valid_dataplane_and_mesh_plans_the_creates(tmp_path, provider_env):
     proj = _project(tmp_path, GOOD_PROGRAM)
-    _stack(proj, pulumi_env)
-    proc = _preview(proj, pulumi_env)
+    _stack(proj, provider_env)
+    proc = _preview(proj, provider_env)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
     assert "+ pulumi-python:dynamic/kumaops:Mesh: (create)" in out, out
@@ -134,11 +128,11 @@ def test_preview_of_a_valid_dataplane_and_mesh_plans_the_creates(tmp_path, pulum
 
 
 @pytest.mark.parametrize("source", ["config", "env"])
-def test_kuma_version_setting_reaches_the_provider_process(tmp_path, pulumi_env, source):
+def test_kuma_version_setting_reaches_the_provider_process(tmp_path, provider_env, source):
     """kumaops:kumaVersion (or KUMA_VERSION) selects the rules check applies in the provider process."""
     proj = _project(tmp_path, UNTAGGED_PROGRAM)
-    _stack(proj, pulumi_env)
-    env = dict(pulumi_env)
+    _stack(proj, provider_env)
+    env = dict(provider_env)
     ok = _preview(proj, env)  # default 2.14.3: an inbound without tags is valid
     assert ok.returncode == 0, ok.stdout + ok.stderr
     if source == "config":
@@ -153,12 +147,12 @@ def test_kuma_version_setting_reaches_the_provider_process(tmp_path, pulumi_env,
     _assert_no_kuma_call(bad)
 
 
-def test_admin_token_config_is_a_secret_and_stays_out_of_the_plan(tmp_path, pulumi_env):
+def test_admin_token_config_is_a_secret_and_stays_out_of_the_plan(tmp_path, provider_env):
     proj = _project(tmp_path, GOOD_PROGRAM)
-    _stack(proj, pulumi_env)
-    run(["pulumi", "config", "set", "--secret", "kumaops:token", "admin-token-from-config"], cwd=proj, env=pulumi_env)
+    _stack(proj, provider_env)
+    run(["pulumi", "config", "set", "--secret", "kumaops:token", "admin-token-from-config"], cwd=proj, env=provider_env)
     assert "admin-token-from-config" not in (proj / "Pulumi.dev.yaml").read_text()
-    proc = _preview(proj, pulumi_env, "--json")
+    proc = _preview(proj, provider_env, "--json")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "admin-token-from-config" not in proc.stdout + proc.stderr
     plan = json.loads(proc.stdout)
@@ -233,13 +227,13 @@ def test_pip_install_then_import(installed_venv):
         assert (site / "pulumi_kumaops" / "_core" / name).read_bytes() == (CORE_SRC / name).read_bytes()
 
 
-def test_preview_with_the_installed_package(tmp_path, pulumi_env, installed_venv):
+def test_preview_with_the_installed_package(tmp_path, provider_env, installed_venv):
     """The real CLI, with the program and the provider process on the installed package only."""
     venv, site = installed_venv
     proj = _project(tmp_path, BAD_PROGRAM)
     (proj / "Pulumi.yaml").write_text("name: kumaops-installed\nruntime:\n  name: python\n  options:\n"
                                       "    virtualenv: %s\n" % venv)
-    env = dict(pulumi_env)
+    env = dict(provider_env)
     env.pop("PYTHONPATH")
     _stack(proj, env)
     proc = _preview(proj, env)
