@@ -453,9 +453,12 @@ def kill_netns_processes(ns):
 
 
 def down(lab):
+    """Destroy everything of LAB; idempotent, and thorough even without its state
+    file (a crashed run): what `leftovers` finds by name is removed too."""
     preflight()
     state = load_state(lab)
     if not state:
+        sweep(lab)
         return
     for name in list(state["hosts"]):
         stop_host(state, name)
@@ -470,6 +473,36 @@ def down(lab):
                 p.rmdir()
             except OSError:
                 pass
+    shutil.rmtree(lab_dir(lab), ignore_errors=True)
+    sweep(lab)
+
+
+def sweep(lab):
+    """Remove what is left of LAB by name: processes, mounts, namespaces, cgroups, bridge."""
+    for root in (CGROUP_V1, CGROUP_V2):
+        for d in cgroup_tree(root / "kumaops-lab" / lab):
+            try:
+                for pid in (d / "cgroup.procs").read_text().split():
+                    os.kill(int(pid), signal.SIGKILL)
+            except (OSError, ValueError):
+                pass
+    time.sleep(0.2)
+    for line in Path("/proc/mounts").read_text().splitlines()[::-1]:
+        target = line.split()[1]
+        if "/labs/%s/hosts/" % lab in target:
+            run(["umount", "-l", target], check=False)
+    if os.path.isdir("/run/netns"):
+        for ns in os.listdir("/run/netns"):
+            if ns.startswith("ko-%s-" % lab):
+                kill_netns_processes(ns)
+                run(["ip", "netns", "del", ns], check=False)
+    for root in (CGROUP_V1, CGROUP_V2):
+        for d in cgroup_tree(root / "kumaops-lab" / lab):
+            try:
+                d.rmdir()
+            except OSError:
+                pass
+    run(["ip", "link", "del", ("kob-%s" % lab)[:15]], check=False)
     shutil.rmtree(lab_dir(lab), ignore_errors=True)
 
 

@@ -90,3 +90,12 @@ def test_lab_cli_reports_a_missing_lab_in_one_line():
     out = run(["python3", str(ROOT / "tools/lab.py"), "status", "no-such-lab"], check=False)
     assert out.returncode == 2
     assert out.stderr.strip() == "lab: no lab named no-such-lab"
+
+
+def test_destroy_after_a_crash_without_state_leaves_nothing(root_ok):
+    """A run that died without its state file is still cleaned up by name."""
+    name = "labcrash"
+    labmod.up(name, ["c1"], ["cp"])
+    (labmod.lab_dir(name) / "state.json").unlink()
+    labmod.down(name)
+    assert labmod.leftovers(name) == []
