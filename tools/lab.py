@@ -217,7 +217,8 @@ def next_address(state, service=False):
 
 
 def netns_name(state, name):
-    return "ko-%s-%s" % (state["lab"], name)
+    # "." cannot occur in lab or host names: no lab's prefix matches another lab.
+    return "ko-%s.%s" % (state["lab"], name)
 
 
 def ensure_bridge(state):
@@ -461,19 +462,7 @@ def down(lab):
         sweep(lab)
         return
     for name in list(state["hosts"]):
-        stop_host(state, name)
-    for svc in state["services"].values():
-        if Path("/run/netns", svc["netns"]).exists():
-            kill_netns_processes(svc["netns"])
-            run(["ip", "netns", "del", svc["netns"]], check=False)
-    run(["ip", "link", "del", state["bridge"]], check=False)
-    for root in (CGROUP_V1, CGROUP_V2):
-        for p in (root / "kumaops-lab" / lab, root / "kumaops-lab"):
-            try:
-                p.rmdir()
-            except OSError:
-                pass
-    shutil.rmtree(lab_dir(lab), ignore_errors=True)
+        stop_host(state, name)  # graceful: SIGTERM to nspawn, the host powers off
     sweep(lab)
 
 
@@ -493,11 +482,11 @@ def sweep(lab):
             run(["umount", "-l", target], check=False)
     if os.path.isdir("/run/netns"):
         for ns in os.listdir("/run/netns"):
-            if ns.startswith("ko-%s-" % lab):
+            if ns.startswith("ko-%s." % lab):
                 kill_netns_processes(ns)
                 run(["ip", "netns", "del", ns], check=False)
     for root in (CGROUP_V1, CGROUP_V2):
-        for d in cgroup_tree(root / "kumaops-lab" / lab):
+        for d in cgroup_tree(root / "kumaops-lab" / lab) + [root / "kumaops-lab"]:
             try:
                 d.rmdir()
             except OSError:
@@ -513,7 +502,7 @@ def leftovers(lab):
     if run(["ip", "link", "show", idx_br], check=False).returncode == 0:
         found.append("bridge " + idx_br)
     found += ["netns " + n for n in os.listdir("/run/netns")
-              if n.startswith("ko-%s-" % lab)] if os.path.isdir("/run/netns") else []
+              if n.startswith("ko-%s." % lab)] if os.path.isdir("/run/netns") else []
     mounts = Path("/proc/mounts").read_text()
     found += ["mount " + line.split()[1] for line in mounts.splitlines() if "/labs/%s/" % lab in line]
     for root in (CGROUP_V1, CGROUP_V2):
